@@ -1,0 +1,316 @@
+r"""Convex compact sets and their Euclidean projections.
+
+Every strategy set of the course is a convex compact set :math:`S \subset \mathbb{R}^d`
+and every projected method needs
+
+.. math::  \Pi_S(v) = \arg\min_{x \in S} \lVert x - v \rVert_2 .
+
+Each set here offers ``project(v)`` (a JAX function: it runs under ``jit``,
+``vmap`` and ``lax.scan``), ``contains(v, tol)`` and ``section(start, stop, z)``,
+the slice :math:`\{x_{[start, stop)} : (x_{[start, stop)}, z_{\text{rest}}) \in S\}`
+that a player faces when the others' coordinates are fixed (coupled constraints).
+
+>>> import gtml_utils.projections as P
+>>> square = P.Box([0.0, 0.0], [1.0, 1.0])
+>>> square.project([2.0, -3.0]).tolist()
+[1.0, 0.0]
+>>> P.Simplex(3).project([1.0, 1.0, -1.0]).tolist()
+[0.5, 0.5, 0.0]
+"""
+
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from scipy.optimize import linprog
+
+from gtml_utils._checks import as_vector, finite_array
+
+__all__ = ["ConvexSet", "Box", "Ball", "Simplex", "Polytope", "Product"]
+
+
+class ConvexSet:
+    """A nonempty convex compact subset of R^dim (the base class of every set)."""
+
+    dim: int
+
+    def project(self, v):
+        """Euclidean projection of the vector ``v`` (shape ``(dim,)``) onto the set."""
+        return self._project(as_vector(v, self.dim))
+
+    def contains(self, v, tol=1e-8):
+        """True when ``v`` lies in the set up to the absolute tolerance ``tol``."""
+        v = as_vector(v, self.dim)
+        return bool(self._violation(v) <= tol)
+
+    def section(self, start, stop, z):
+        """The set of ``x`` with ``(z[:start], x, z[stop:])`` in the set, over coordinates
+        ``start:stop``; ``z`` has shape ``(dim,)`` and is assumed to lie in the set."""
+        if not (0 <= start < stop <= self.dim):
+            raise ValueError(f"section [{start}, {stop}) is not a nonempty range inside [0, {self.dim})")
+        return self._section(start, stop, as_vector(z, self.dim, "z"))
+
+    # Subclasses implement these three on validated JAX vectors.
+    def _project(self, v):
+        raise NotImplementedError
+
+    def _violation(self, v):
+        """How far ``v`` is from satisfying the set's constraints (0 inside)."""
+        raise NotImplementedError
+
+    def _section(self, start, stop, z):
+        raise NotImplementedError
+
+    @classmethod
+    def _unchecked(cls, **attributes):
+        """Build a set from (possibly traced) arrays without validation: for sections."""
+        obj = object.__new__(cls)
+        obj.__dict__.update(attributes)
+        return obj
+
+
+# --------------------------------------------------------------------------- Box
+@jax.jit
+def _project_box(lower, upper, v):
+    return jnp.clip(v, lower, upper)
+
+
+class Box(ConvexSet):
+    r"""The box :math:`\{x : \ell \le x \le u\}`; projection clips each coordinate.
+
+    ``lower`` and ``upper`` are vectors, or scalars together with ``dim``.
+
+    >>> Box(-1.0, 1.0, dim=3).project([0.5, -2.0, 7.0]).tolist()
+    [0.5, -1.0, 1.0]
+    """
+
+    def __init__(self, lower, upper, dim=None):
+        lower, upper = finite_array(lower, "Box lower"), finite_array(upper, "Box upper")
+        if dim is not None:
+            lower, upper = np.broadcast_to(lower, (dim,)), np.broadcast_to(upper, (dim,))
+        if lower.ndim != 1 or lower.shape != upper.shape or lower.size == 0:
+            raise ValueError(
+                f"Box bounds have shapes {lower.shape} and {upper.shape}; expected two "
+                "nonempty vectors of the same length (or scalars with dim=...)"
+            )
+        if np.any(lower > upper):
+            raise ValueError("Box is empty: some lower bound exceeds its upper bound")
+        self.lower, self.upper, self.dim = jnp.asarray(lower), jnp.asarray(upper), lower.size
+
+    def _project(self, v):
+        return _project_box(self.lower, self.upper, v)
+
+    def _violation(self, v):
+        return jnp.max(jnp.maximum(jnp.maximum(self.lower - v, v - self.upper), 0.0))
+
+    def _section(self, start, stop, z):
+        return Box._unchecked(lower=self.lower[start:stop], upper=self.upper[start:stop], dim=stop - start)
+
+    def __repr__(self):
+        return f"Box(lower={np.asarray(self.lower).tolist()}, upper={np.asarray(self.upper).tolist()})"
+
+
+# -------------------------------------------------------------------------- Ball
+@jax.jit
+def _project_ball(center, radius, v):
+    offset = v - center
+    norm = jnp.linalg.norm(offset)
+    scale = jnp.where(norm > radius, radius / jnp.where(norm > 0, norm, 1.0), 1.0)
+    return center + scale * offset
+
+
+class Ball(ConvexSet):
+    r"""The closed Euclidean ball :math:`\{x : \lVert x - c \rVert \le r\}`.
+
+    Projection: :math:`c + (v - c)\min(1, r / \lVert v - c\rVert)`.
+
+    >>> Ball([0.0, 0.0], 1.0).project([3.0, 4.0]).tolist()
+    [0.6, 0.8]
+    """
+
+    def __init__(self, center, radius):
+        center = finite_array(center, "Ball center")
+        if center.ndim != 1 or center.size == 0:
+            raise ValueError(f"Ball center has shape {center.shape}; expected a nonempty vector")
+        radius = float(finite_array(radius, "Ball radius"))
+        if radius < 0:
+            raise ValueError(f"Ball radius is {radius}; expected a radius >= 0")
+        self.center, self.radius, self.dim = jnp.asarray(center), radius, center.size
+
+    def _project(self, v):
+        return _project_ball(self.center, self.radius, v)
+
+    def _violation(self, v):
+        return jnp.maximum(jnp.linalg.norm(v - self.center) - self.radius, 0.0)
+
+    def _section(self, start, stop, z):
+        fixed = jnp.concatenate([z[:start] - self.center[:start], z[stop:] - self.center[stop:]])
+        radius = jnp.sqrt(jnp.maximum(self.radius**2 - jnp.sum(fixed**2), 0.0))
+        return Ball._unchecked(center=self.center[start:stop], radius=radius, dim=stop - start)
+
+    def __repr__(self):
+        return f"Ball(center={np.asarray(self.center).tolist()}, radius={float(self.radius)})"
+
+
+# ----------------------------------------------------------------------- Simplex
+@jax.jit
+def _project_simplex(total, v):
+    # Sort-based projection (Held, Wolfe, Crowder 1974; Duchi et al. 2008):
+    # x = max(v - theta, 0) with theta chosen so that the entries sum to `total`.
+    u = jnp.sort(v)[::-1]
+    excess = jnp.cumsum(u) - total
+    j = jnp.arange(1, v.size + 1)
+    rho = jnp.maximum(jnp.sum(u * j > excess), 1)  # rho = 1 also covers total = 0
+    theta = excess[rho - 1] / rho
+    return jnp.maximum(v - theta, 0.0)
+
+
+class Simplex(ConvexSet):
+    r"""The scaled probability simplex :math:`\{x \ge 0 : \sum_k x_k = t\}` (``t = total``).
+
+    With ``total=1`` these are the mixed strategies over ``dim`` actions.
+
+    >>> Simplex(2).project([2.0, 0.0]).tolist()
+    [1.0, 0.0]
+    """
+
+    def __init__(self, dim, total=1.0):
+        if int(dim) != dim or dim < 1:
+            raise ValueError(f"Simplex dim is {dim}; expected a positive integer")
+        total = float(finite_array(total, "Simplex total"))
+        if total < 0:
+            raise ValueError(f"Simplex total is {total}; expected total >= 0")
+        self.dim, self.total = int(dim), total
+
+    def _project(self, v):
+        return _project_simplex(self.total, v)
+
+    def _violation(self, v):
+        return jnp.maximum(jnp.max(jnp.maximum(-v, 0.0)), jnp.abs(jnp.sum(v) - self.total))
+
+    def _section(self, start, stop, z):
+        fixed_mass = jnp.sum(z[:start]) + jnp.sum(z[stop:])
+        return Simplex._unchecked(dim=stop - start, total=jnp.maximum(self.total - fixed_mass, 0.0))
+
+    def __repr__(self):
+        return f"Simplex(dim={self.dim}, total={float(self.total)})"
+
+
+# ---------------------------------------------------------------------- Polytope
+@partial(jax.jit, static_argnames=("max_sweeps",))
+def _project_polytope(A, b, v, tol=1e-12, max_sweeps=20_000):
+    # Dykstra's alternating projections onto the half-spaces a_k^T x <= b_k
+    # (Boyle & Dykstra 1986). Unlike plain alternating projections it converges
+    # to the projection itself, linearly for polyhedra (Deutsch & Hundal 1994).
+    row_norms = jnp.sum(A**2, axis=1)
+    safe_norms = jnp.where(row_norms > 0, row_norms, 1.0)
+
+    def halfspace_step(k, carry):
+        x, corrections = carry
+        y = x + corrections[k]
+        step = jnp.where(row_norms[k] > 0, jnp.maximum(A[k] @ y - b[k], 0.0) / safe_norms[k], 0.0)
+        x_new = y - step * A[k]
+        return x_new, corrections.at[k].set(y - x_new)
+
+    def sweep(state):
+        # A sweep can bring x back to where it started while the corrections still move
+        # (x then moves again on the next sweep), so convergence needs both to stand still.
+        x, corrections, _, sweeps = state
+        x_new, new_corrections = jax.lax.fori_loop(0, A.shape[0], halfspace_step, (x, corrections))
+        change = jnp.maximum(jnp.max(jnp.abs(x_new - x)), jnp.max(jnp.abs(new_corrections - corrections)))
+        return x_new, new_corrections, change, sweeps + 1
+
+    def not_converged(state):
+        x, _, change, sweeps = state
+        violation = jnp.max(A @ x - b)
+        return ((change > tol) | (violation > tol)) & (sweeps < max_sweeps)
+
+    start = (v, jnp.zeros_like(A), jnp.inf, 0)
+    x, _, _, _ = jax.lax.while_loop(not_converged, sweep, start)
+    return x
+
+
+class Polytope(ConvexSet):
+    r"""The polytope :math:`\{x : A x \le b\}`, which must be nonempty and bounded.
+
+    Projection by Dykstra's algorithm over the half-spaces, in JAX. Nonemptiness and
+    boundedness are checked once, by linear programs (HiGHS), at construction.
+
+    >>> triangle = Polytope([[-1.0, 0.0], [0.0, -1.0], [1.0, 1.0]], [0.0, 0.0, 1.0])
+    >>> [round(c, 6) for c in triangle.project([1.0, 1.0]).tolist()]
+    [0.5, 0.5]
+    """
+
+    def __init__(self, A, b):
+        A, b = finite_array(A, "Polytope A"), finite_array(b, "Polytope b")
+        if A.ndim != 2 or b.shape != (A.shape[0],) or A.size == 0:
+            raise ValueError(f"Polytope A has shape {A.shape} and b {b.shape}; expected A (m, d) and b (m,)")
+        d = A.shape[1]
+        free = [(None, None)] * d
+        feasible = linprog(np.zeros(d), A_ub=A, b_ub=b, bounds=free, method="highs")
+        if feasible.status == 2:
+            raise ValueError("Polytope is empty: no x satisfies A x <= b")
+        for k in range(d):
+            for sign in (1.0, -1.0):
+                lp = linprog(-sign * np.eye(d)[k], A_ub=A, b_ub=b, bounds=free, method="highs")
+                if lp.status == 3:
+                    raise ValueError(f"Polytope is unbounded along coordinate {k}; expected a bounded set")
+        self.A, self.b, self.dim = jnp.asarray(A), jnp.asarray(b), d
+
+    def _project(self, v):
+        return _project_polytope(self.A, self.b, v)
+
+    def _violation(self, v):
+        return jnp.maximum(jnp.max(self.A @ v - self.b), 0.0)
+
+    def _section(self, start, stop, z):
+        fixed = z.at[start:stop].set(0.0)
+        return Polytope._unchecked(A=self.A[:, start:stop], b=self.b - self.A @ fixed, dim=stop - start)
+
+    def __repr__(self):
+        return f"Polytope(m={self.A.shape[0]} constraints, dim={self.dim})"
+
+
+# ----------------------------------------------------------------------- Product
+class Product(ConvexSet):
+    r"""The Cartesian product :math:`S_1 \times \dots \times S_n` of per-player sets;
+    projection acts block by block.
+
+    >>> both = Product([Simplex(2), Box(0.0, 1.0, dim=1)])
+    >>> both.dim, both.project([3.0, 1.0, 5.0]).tolist()
+    (3, [1.0, 0.0, 1.0])
+    """
+
+    def __init__(self, sets):
+        sets = list(sets)
+        if not sets or not all(isinstance(s, ConvexSet) for s in sets):
+            raise ValueError("Product needs a nonempty list of ConvexSet objects")
+        self.sets = sets
+        self.offsets = np.cumsum([0] + [s.dim for s in sets]).tolist()
+        self.dim = self.offsets[-1]
+
+    def blocks(self, v):
+        """Split a vector of shape ``(dim,)`` into the blocks of the factors."""
+        return [v[a:b] for a, b in zip(self.offsets[:-1], self.offsets[1:])]
+
+    def _project(self, v):
+        return jnp.concatenate([s._project(block) for s, block in zip(self.sets, self.blocks(v))])
+
+    def _violation(self, v):
+        return jnp.max(jnp.stack([s._violation(block) for s, block in zip(self.sets, self.blocks(v))]))
+
+    def _section(self, start, stop, z):
+        parts = []
+        for s, lo, hi in zip(self.sets, self.offsets[:-1], self.offsets[1:]):
+            a, b = max(start, lo), min(stop, hi)
+            if a < b:  # this factor owns some of the free coordinates
+                parts.append(s if (a, b) == (lo, hi) else s._section(a - lo, b - lo, z[lo:hi]))
+        if len(parts) == 1:
+            return parts[0]
+        return Product._unchecked(
+            sets=parts, offsets=np.cumsum([0] + [p.dim for p in parts]).tolist(), dim=stop - start
+        )
+
+    def __repr__(self):
+        return f"Product({self.sets!r})"
