@@ -33,7 +33,7 @@ test: $(STAMP)
 	  && echo "make test: all steps passed in $$((SECONDS - total)) s"
 
 lint: $(STAMP)
-	$(call step,ruff,$(BIN)/ruff check gtml_utils tests benchmarks chapters)
+	$(call step,ruff,$(BIN)/ruff check gtml_utils tests benchmarks scripts chapters)
 
 unit: $(STAMP)
 	$(call step,pytest (unit + doctests + property + hygiene),$(BIN)/pytest -m "not browser" -n 2 -q)
@@ -44,13 +44,10 @@ nbval: $(STAMP)
 browser: $(STAMP)
 	$(call step,browser check of _build/html,GTML_REQUIRE_BOOK=1 $(BIN)/pytest -m browser -q tests/test_browser.py)
 
-# The book without solutions, for handing out: sphinx-exercise's hide_solutions.
+# The book without solutions, for handing out (see scripts/student_edition.py).
 student: $(STAMP)
-	mkdir -p _build
-	$(BIN)/python -c "import yaml; c = yaml.safe_load(open('_config.yml')); \
-	c['sphinx']['config']['hide_solutions'] = True; c['title'] += ' (student edition)'; \
-	yaml.safe_dump(c, open('_build/_config_student.yml', 'w'), sort_keys=False)"
-	$(BIN)/jupyter-book build . $(BOOK_FLAGS) --config _build/_config_student.yml --path-output _build/student_src
+	$(BIN)/python scripts/student_edition.py _build/student_src
+	$(BIN)/jupyter-book build _build/student_src $(BOOK_FLAGS)
 	rm -rf _build/student && mv _build/student_src/_build/html _build/student
 	@echo "student edition: _build/student/index.html"
 
