@@ -250,7 +250,8 @@ class NormalFormGame:
         r""":math:`(\max_a u_i(a, \sigma_{-i}) - u_i(\sigma))_i`, shape ``(k,)``; all zero iff Nash."""
         strategies = self.check_strategies(strategies)
         values = self.action_payoffs(strategies)
-        return np.array([v.max() - s @ v for s, v in zip(strategies, values)])
+        # clipped at 0: rounding (and the tolerance of check_strategies) can leave -1e-16
+        return np.array([max(v.max() - s @ v, 0.0) for s, v in zip(strategies, values)])
 
     def nash_conv(self, strategies):
         """The sum of the best-response gaps (0 exactly at a Nash equilibrium)."""

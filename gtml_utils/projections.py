@@ -25,7 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 from scipy.optimize import linprog
 
-from gtml_utils._checks import as_vector, finite_array
+from gtml_utils._checks import as_vector, finite_array, is_traced
 
 __all__ = ["ConvexSet", "Box", "Ball", "Simplex", "Polytope", "Product"]
 
@@ -88,7 +88,9 @@ class Box(ConvexSet):
     def __init__(self, lower, upper, dim=None):
         lower, upper = finite_array(lower, "Box lower"), finite_array(upper, "Box upper")
         if dim is not None:
-            lower, upper = np.broadcast_to(lower, (dim,)), np.broadcast_to(upper, (dim,))
+            if int(dim) != dim or dim < 1 or any(a.ndim > 1 or a.size not in (1, dim) for a in (lower, upper)):
+                raise ValueError(f"Box with dim={dim} needs scalar bounds or bounds of length {dim}")
+            lower, upper = np.broadcast_to(lower, (int(dim),)), np.broadcast_to(upper, (int(dim),))
         if lower.ndim != 1 or lower.shape != upper.shape or lower.size == 0:
             raise ValueError(
                 f"Box bounds have shapes {lower.shape} and {upper.shape}; expected two "
@@ -125,7 +127,7 @@ class Ball(ConvexSet):
 
     Projection: :math:`c + (v - c)\min(1, r / \lVert v - c\rVert)`.
 
-    >>> Ball([0.0, 0.0], 1.0).project([3.0, 4.0]).tolist()
+    >>> [round(c, 12) for c in Ball([0.0, 0.0], 1.0).project([3.0, 4.0]).tolist()]
     [0.6, 0.8]
     """
 
@@ -133,7 +135,10 @@ class Ball(ConvexSet):
         center = finite_array(center, "Ball center")
         if center.ndim != 1 or center.size == 0:
             raise ValueError(f"Ball center has shape {center.shape}; expected a nonempty vector")
-        radius = float(finite_array(radius, "Ball radius"))
+        radius = finite_array(radius, "Ball radius")
+        if radius.shape != ():
+            raise ValueError(f"Ball radius has shape {radius.shape}; expected a scalar")
+        radius = float(radius)
         if radius < 0:
             raise ValueError(f"Ball radius is {radius}; expected a radius >= 0")
         self.center, self.radius, self.dim = jnp.asarray(center), radius, center.size
@@ -176,9 +181,12 @@ class Simplex(ConvexSet):
     """
 
     def __init__(self, dim, total=1.0):
-        if int(dim) != dim or dim < 1:
-            raise ValueError(f"Simplex dim is {dim}; expected a positive integer")
-        total = float(finite_array(total, "Simplex total"))
+        if not isinstance(dim, (int, np.integer)) or dim < 1:
+            raise ValueError(f"Simplex dim is {dim!r}; expected a positive integer")
+        total = finite_array(total, "Simplex total")
+        if total.shape != ():
+            raise ValueError(f"Simplex total has shape {total.shape}; expected a scalar")
+        total = float(total)
         if total < 0:
             raise ValueError(f"Simplex total is {total}; expected total >= 0")
         self.dim, self.total = int(dim), total
@@ -198,13 +206,19 @@ class Simplex(ConvexSet):
 
 
 # ---------------------------------------------------------------------- Polytope
-@partial(jax.jit, static_argnames=("max_sweeps",))
-def _project_polytope(A, b, v, tol=1e-12, max_sweeps=20_000):
+@partial(jax.jit, static_argnames=("max_sweeps", "check_every"))
+def _project_polytope(A, b, v, tol=1e-12, max_sweeps=20_000, check_every=4):
     # Dykstra's alternating projections onto the half-spaces a_k^T x <= b_k
-    # (Boyle & Dykstra 1986). Unlike plain alternating projections it converges
-    # to the projection itself, linearly for polyhedra (Deutsch & Hundal 1994).
+    # (Boyle & Dykstra 1986). Unlike plain alternating projections it converges to the
+    # projection itself, linearly for polyhedra (Deutsch & Hundal 1994) -- but slowly when
+    # faces meet at sharp angles. So every few sweeps we also try to finish exactly: the
+    # corrections p_k = lambda_k a_k estimate the KKT multipliers, hence the active set S;
+    # the projection onto {x : A_S x = b_S} is x = v - A_S^T lambda_S with
+    # (A_S A_S^T) lambda_S = A_S v - b_S, and it is the answer iff it is feasible and
+    # lambda_S >= 0 (the KKT conditions). Otherwise Dykstra continues.
     row_norms = jnp.sum(A**2, axis=1)
     safe_norms = jnp.where(row_norms > 0, row_norms, 1.0)
+    scale = 1.0 + jnp.max(jnp.abs(b)) + jnp.max(jnp.abs(v))
 
     def halfspace_step(k, carry):
         x, corrections = carry
@@ -213,22 +227,37 @@ def _project_polytope(A, b, v, tol=1e-12, max_sweeps=20_000):
         x_new = y - step * A[k]
         return x_new, corrections.at[k].set(y - x_new)
 
-    def sweep(state):
+    def sweep(_, carry):
+        x, corrections, _ = carry
+        x_new, new_corrections = jax.lax.fori_loop(0, A.shape[0], halfspace_step, (x, corrections))
         # A sweep can bring x back to where it started while the corrections still move
         # (x then moves again on the next sweep), so convergence needs both to stand still.
-        x, corrections, _, sweeps = state
-        x_new, new_corrections = jax.lax.fori_loop(0, A.shape[0], halfspace_step, (x, corrections))
         change = jnp.maximum(jnp.max(jnp.abs(x_new - x)), jnp.max(jnp.abs(new_corrections - corrections)))
-        return x_new, new_corrections, change, sweeps + 1
+        return x_new, new_corrections, change
 
-    def not_converged(state):
-        x, _, change, sweeps = state
-        violation = jnp.max(A @ x - b)
-        return ((change > tol) | (violation > tol)) & (sweeps < max_sweeps)
+    def kkt_solution(corrections):
+        active = jnp.sum(corrections * A, axis=1) > 0  # positive multiplier estimates
+        A_S = jnp.where(active[:, None], A, 0.0)
+        gram = A_S @ A_S.T + jnp.diag(jnp.where(active, 0.0, 1.0))
+        multipliers = jnp.linalg.pinv(gram) @ jnp.where(active, A @ v - b, 0.0)
+        x = v - A_S.T @ multipliers
+        exact = (jnp.min(multipliers) >= -tol * scale) & (jnp.max(A @ x - b) <= 10 * tol * scale)
+        return x, exact
 
-    start = (v, jnp.zeros_like(A), jnp.inf, 0)
-    x, _, _, _ = jax.lax.while_loop(not_converged, sweep, start)
-    return x
+    def body(state):
+        x, corrections, _, sweeps, _ = state
+        x, corrections, change = jax.lax.fori_loop(0, check_every, sweep, (x, corrections, jnp.inf))
+        candidate, exact = kkt_solution(corrections)
+        converged = (change <= tol) & (jnp.max(A @ x - b) <= tol * scale)
+        return x, corrections, jnp.where(exact, candidate, x), sweeps + check_every, exact | converged
+
+    def running(state):
+        *_, sweeps, done = state
+        return ~done & (sweeps < max_sweeps)
+
+    start = (v, jnp.zeros_like(A), v, 0, jnp.max(A @ v - b) <= 0)  # v inside: its own projection
+    *_, result, _, _ = jax.lax.while_loop(running, body, start)
+    return result
 
 
 class Polytope(ConvexSet):
@@ -257,6 +286,17 @@ class Polytope(ConvexSet):
                 if lp.status == 3:
                     raise ValueError(f"Polytope is unbounded along coordinate {k}; expected a bounded set")
         self.A, self.b, self.dim = jnp.asarray(A), jnp.asarray(b), d
+
+    def project(self, v):
+        x = super().project(v)
+        if not is_traced(x):
+            violation = float(self._violation(x))
+            if violation > 1e-7 * (1.0 + float(jnp.max(jnp.abs(self.b)))):
+                raise ValueError(
+                    f"the projection onto {self!r} did not converge (constraint violation {violation:.1e}); "
+                    "the polytope is probably degenerate (nearly empty or with near-zero rows of A)"
+                )
+        return x
 
     def _project(self, v):
         return _project_polytope(self.A, self.b, v)
