@@ -39,7 +39,7 @@ unit: $(STAMP)
 	$(call step,pytest (unit + doctests + property + hygiene),$(BIN)/pytest -m "not browser" -n 2 -q)
 
 nbval: $(STAMP)
-	$(call step,nbval,$(BIN)/pytest --nbval-lax -p no:doctest -n 2 -q chapters)
+	$(call step,nbval,$(BIN)/pytest -o addopts="-p no:cacheprovider" --nbval-lax -n 2 --dist loadfile -q chapters)
 
 browser: $(STAMP)
 	$(call step,browser check of _build/html,GTML_REQUIRE_BOOK=1 $(BIN)/pytest -m browser -q tests/test_browser.py)
