@@ -78,6 +78,10 @@ def subplots(nrows=1, ncols=1, *, width=None, height=None, xlabel="$x$", ylabel=
     with mpl.rc_context(COURSE_STYLE):
         fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows),
                                  layout="constrained", squeeze=False, **kwargs)
+        # The first figure of a session activates the notebook backend, which switches interactive
+        # mode on; leaving rc_context would switch it off again and hide every later figure.
+        interactive = mpl.is_interactive()
+    mpl.interactive(interactive)
     for ax in axes.flat:
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)

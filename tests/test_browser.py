@@ -99,6 +99,10 @@ def test_page(page_path, server, browser):
             server,
         )
         assert not broken, f"images that do not decode on {page_path}: {broken}"
+        # A captioned figure whose cell displayed nothing renders as a caption without an image.
+        empty = page.evaluate("() => [...document.querySelectorAll('figure')]"
+                              ".filter(f => !f.querySelector('img, svg, canvas')).length")
+        assert empty == 0, f"{page_path} has {empty} figure(s) without an image"
         assert not local_failures, f"local resources that failed on {page_path}: {local_failures}"
 
         for selector in ERROR_SELECTORS:
