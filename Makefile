@@ -25,8 +25,14 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
+# The execution cache is keyed on a notebook's code only: when gtml_utils changed since
+# the last build (or no build recorded it), cached outputs may be stale, so it is cleared.
+CACHE_STAMP := _build/.executed_with_gtml_utils
 book: $(STAMP)
+	@if [ ! -e $(CACHE_STAMP) ] || [ -n "$$(find gtml_utils -name '*.py' -newer $(CACHE_STAMP))" ]; then \
+	  rm -rf _build/.jupyter_cache; fi
 	$(call step,book build,$(BIN)/jupyter-book build . $(BOOK_FLAGS))
+	@touch $(CACHE_STAMP)
 
 test: $(STAMP)
 	@total=$$SECONDS; $(MAKE) --no-print-directory lint unit nbval book browser \

@@ -7,6 +7,7 @@ chapter page under _build/screenshots/. Run after `make book` (``make test`` doe
 
 import functools
 import http.server
+import json
 import os
 import threading
 from pathlib import Path
@@ -103,6 +104,13 @@ def test_page(page_path, server, browser):
         empty = page.evaluate("() => [...document.querySelectorAll('figure')]"
                               ".filter(f => !f.querySelector('img, svg, canvas')).length")
         assert empty == 0, f"{page_path} has {empty} figure(s) without an image"
+        # ... and a captioned cell that displayed nothing renders no figure at all.
+        source = ROOT / Path(page_path).with_suffix(".ipynb")
+        if source.exists():
+            captioned = sum("figure" in c.get("metadata", {}).get("mystnb", {})
+                            for c in json.loads(source.read_text())["cells"])
+            shown = page.locator("figure img").count()
+            assert shown >= captioned, f"{page_path} shows {shown} figure images; its notebook captions {captioned}"
         assert not local_failures, f"local resources that failed on {page_path}: {local_failures}"
 
         for selector in ERROR_SELECTORS:
