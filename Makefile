@@ -26,11 +26,12 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 # The execution cache is keyed on a notebook's code only: when gtml_utils changed since
-# the last build (or no build recorded it), cached outputs may be stale, so it is cleared.
+# the last build (or no build recorded it), cached outputs may be stale, so the cache and
+# Sphinx's saved doctrees (which skip re-reading an unchanged notebook) are cleared.
 CACHE_STAMP := _build/.executed_with_gtml_utils
 book: $(STAMP)
 	@if [ ! -e $(CACHE_STAMP) ] || [ -n "$$(find gtml_utils -name '*.py' -newer $(CACHE_STAMP))" ]; then \
-	  rm -rf _build/.jupyter_cache; fi
+	  rm -rf _build/.jupyter_cache _build/.doctrees; fi
 	$(call step,book build,$(BIN)/jupyter-book build . $(BOOK_FLAGS))
 	@touch $(CACHE_STAMP)
 
