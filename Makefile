@@ -8,7 +8,6 @@ STAMP := $(VENV)/.installed
 BOOK_FLAGS := -W -n --keep-going
 export JAX_PLATFORMS := cpu
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
-export MPLBACKEND := Agg
 
 # Each test step prints its wall time, so slow steps are visible in CI logs.
 define step
