@@ -88,11 +88,12 @@ def subplots(nrows=1, ncols=1, *, width=None, height=None, xlabel="$x$", ylabel=
     return (fig, axes[0, 0]) if axes.size == 1 else (fig, axes.ravel())
 
 
-def vector_field(ax, field, xlim, ylim, *, n=21, color=None, normalize=True, **kwargs):
+def vector_field(ax, field, xlim, ylim, *, n=21, color="0.6", normalize=True, **kwargs):
     """Draw the 2-D vector field ``field(z) -> (2,)`` on an ``n x n`` grid (a quiver).
 
     ``field`` may be a JAX function such as ``game.pseudo_gradient``; with ``normalize``
-    arrows show direction only (their colour intensity shows speed).
+    every arrow has the same length, so the picture shows directions (the flow), which is
+    what a phase portrait is read for.
     """
     xs, ys = np.linspace(*xlim, n), np.linspace(*ylim, n)
     X, Y = np.meshgrid(xs, ys)
@@ -100,12 +101,10 @@ def vector_field(ax, field, xlim, ylim, *, n=21, color=None, normalize=True, **k
     if vectors.shape != (n * n, 2):
         raise ValueError(f"field returned vectors of shape {vectors.shape[1:]}; expected (2,)")
     U, V = vectors[:, 0].reshape(X.shape), vectors[:, 1].reshape(X.shape)
-    speed = np.hypot(U, V)
     if normalize:
+        speed = np.hypot(U, V)
         U, V = U / np.where(speed > 0, speed, 1.0), V / np.where(speed > 0, speed, 1.0)
-    q = ax.quiver(X, Y, U, V, speed, cmap="Greys", alpha=0.6, angles="xy", pivot="mid", **kwargs)
-    if color is not None:
-        q.set_color(color)
+    q = ax.quiver(X, Y, U, V, color=color, angles="xy", pivot="mid", **kwargs)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     return q
