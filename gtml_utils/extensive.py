@@ -66,7 +66,9 @@ class GameTree:
 
     Build one with :meth:`from_nodes` (or :func:`kuhn_poker`, :func:`leduc_poker`).
 
-    Attributes (``n`` histories, ``I`` information sets, ``A`` = the largest number of actions)
+    Shapes below: ``n`` histories, ``I`` information sets, ``A`` the largest number of actions.
+
+    Attributes
     ----------
     player : int array (n,)
         0 or 1 for a decision node, :data:`CHANCE`, or :data:`TERMINAL`.
@@ -74,6 +76,7 @@ class GameTree:
         The parent history and the index of the action (or chance outcome) leading here;
         ``-1`` at the root (history 0).
     depth : int array (n,)
+        The number of moves from the root.
     infoset : int array (n,)
         The information set of a decision node, ``-1`` elsewhere.
     chance_prob : float array (n,)
@@ -83,8 +86,11 @@ class GameTree:
     children : int array (n, A)
         Child histories, ``-1`` where an action does not exist.
     infoset_player, num_actions : int arrays (I,)
+        Who acts at each information set, and with how many actions.
     infoset_names : list of str
-    action_names : list of tuple of str, one per information set
+        A readable name per information set.
+    action_names : list of tuple of str
+        The action labels, one tuple per information set.
     """
 
     def __init__(self, player, parent, action, infoset, chance_prob, utility, infoset_player, infoset_names,

@@ -89,6 +89,9 @@ class TestNotebook:
         nb = self.load(path)
         code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
         glued = set(re.findall(r"glue\(\s*[\"']([\w-]+)[\"']", code))
-        quoted = set(re.findall(r"\{glue(?::\w+)?\}`([\w-]+)", markdown(nb)))
+        roles = re.findall(r"\{glue(?::\w+)?\}`([^`]*)`", markdown(nb))
+        malformed = [r for r in roles if not re.fullmatch(r"[\w-]+(:[^`{}\s]+)?", r)]
+        assert not malformed, f"malformed glue roles (expected key or key:format): {malformed}"
+        quoted = {r.split(":")[0] for r in roles}
         assert quoted <= glued, f"the prose quotes {sorted(quoted - glued)}, which no cell glues"
         assert glued <= quoted, f"glued but never quoted: {sorted(glued - quoted)}"
