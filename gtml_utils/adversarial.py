@@ -24,7 +24,7 @@ The projection onto the intersection of the two boxes is coordinate-wise clippin
 by stochastic gradient descent on :math:`\theta`, where each minibatch's inner maximum is
 approximated by PGD and, by Danskin's theorem, the gradient of the max is the gradient of
 the loss at the maximiser. Models are small multilayer perceptrons (ReLU) trained with
-:func:`optax.adam`; data are scikit-learn's bundled 8x8 digits (no download).
+``optax.adam``; data are scikit-learn's bundled 8x8 digits (no download).
 
 All arrays are float32 (the package enables JAX's float64 globally; networks do not need it).
 
