@@ -27,10 +27,12 @@ $(STAMP): requirements.txt pyproject.toml
 # The execution cache is keyed on a notebook's code only: when gtml_utils changed since
 # the last build (or no build recorded it), cached outputs may be stale, so the cache and
 # Sphinx's saved doctrees (which skip re-reading an unchanged notebook) are cleared.
+# Notebooks are executed two at a time into that cache first; the build then only reads them.
 CACHE_STAMP := _build/.executed_with_gtml_utils
 book: $(STAMP)
 	@if [ ! -e $(CACHE_STAMP) ] || [ -n "$$(find gtml_utils -name '*.py' -newer $(CACHE_STAMP))" ]; then \
 	  rm -rf _build/.jupyter_cache _build/.doctrees; fi
+	$(call step,notebooks executed in parallel into the cache,$(BIN)/python scripts/execute_notebooks.py --jobs 2)
 	$(call step,book build,$(BIN)/jupyter-book build . $(BOOK_FLAGS))
 	@touch $(CACHE_STAMP)
 
