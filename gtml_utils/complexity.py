@@ -69,6 +69,9 @@ __all__ = [
     "FixedPointResult",
     "brouwer_game",
     "draw_sperner",
+    "svs_labels",
+    "gale_lemke_howson",
+    "savani_von_stengel",
 ]
 
 
@@ -417,3 +420,187 @@ def draw_sperner(ax, f, n, walk=None, *, markersize=None):
     ax.set_ylim(-1.0 / n, 1 + 0.5 / n)
     ax.set_aspect("equal")
     return ax
+
+
+# ------------------------------------------------------------------ Savani--von Stengel games
+def _check_even_dimension(n):
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2 or n % 2:
+        raise ValueError(f"n = {n!r}; expected an even integer n >= 2 (the dimension d of the dual cyclic polytopes)")
+    return int(n)
+
+
+def svs_labels(n):
+    r"""The labels of the :math:`2n` facets of the second polytope :math:`Q` of the
+    Savani--von Stengel game of dimension :math:`n`, in the cyclic order of the facets.
+
+    Labels are 0-based as in :func:`gtml_utils.normal_form.lemke_howson` (``i < n``: row ``i``;
+    ``n + j``: column ``j``). The first polytope :math:`P` carries the identity labelling; :math:`Q`
+    carries the identity with neighbouring pairs swapped: in the first half
+    :math:`(1\,2)(3\,4)\cdots(n{-}3\;\,n{-}2)`, with :math:`0` and :math:`n-1` fixed, in the second half
+    :math:`(n\;\,n{+}1)(n{+}2\;\,n{+}3)\cdots(2n{-}2\;\,2n{-}1)`.
+
+    >>> svs_labels(6).tolist()
+    [0, 2, 1, 4, 3, 5, 7, 6, 9, 8, 11, 10]
+    """
+    n = _check_even_dimension(n)
+    labels = np.arange(2 * n)
+    for i in range(1, n - 2, 2):
+        labels[[i, i + 1]] = labels[[i + 1, i]]
+    for i in range(n, 2 * n, 2):
+        labels[[i, i + 1]] = labels[[i + 1, i]]
+    return labels
+
+
+def _gale_pivot(s, i):
+    """Leave the facet ``i`` of the vertex with cyclic Gale string ``s`` (``s[i] == 1``), in place;
+    return the facet entered. Removing bit ``i`` splits its run into a left and a right part, one of
+    them odd; the new bit is the first 0 beyond the odd part, which restores even runs."""
+    m = len(s)
+    right, k = 0, (i + 1) % m
+    while s[k]:
+        right, k = right + 1, (k + 1) % m
+    s[i] = 0
+    if right % 2 == 0:  # the left part is odd: move left
+        k = (i - 1) % m
+        while s[k]:
+            k = (k - 1) % m
+    s[k] = 1
+    return k
+
+
+def gale_lemke_howson(n, initial_label):
+    r"""The Lemke--Howson path of the Savani--von Stengel game of dimension ``n``, computed
+    combinatorially on Gale strings, without any payoff matrix.
+
+    A vertex of the dual cyclic polytope with :math:`2n` facets in dimension :math:`n` (:math:`n` even)
+    is the bit string :math:`s \in \{0,1\}^{2n}` of its :math:`n` tight facets; the strings that
+    occur are exactly those whose maximal runs of 1s, read cyclically, all have even length
+    (Gale's evenness condition). Leaving facet :math:`i` splits its run into two parts, one odd,
+    and the edge of the polytope leads to the vertex that sets the first 0 beyond the odd part to 1.
+    The path starts at the artificial equilibrium :math:`(1^n 0^n,\ 0^n 1^n)` (:math:`x = 0`,
+    :math:`y = 0`), drops ``initial_label`` and, as in :func:`gtml_utils.normal_form.lemke_howson`,
+    alternately leaves the facet with the duplicate label in the other polytope until the dropped
+    label is picked up. :math:`P` carries the identity labels, :math:`Q` those of :func:`svs_labels`.
+
+    Returns
+    -------
+    list of tuple
+        The vertex pairs ``(u, v)`` (bit strings of :math:`P` and :math:`Q` as tuples), from the
+        artificial equilibrium to the equilibrium found; ``len(path) - 1`` pivots.
+
+    Examples
+    --------
+    >>> path = gale_lemke_howson(4, 1)
+    >>> len(path) - 1
+    8
+    >>> ["".join(map(str, u)) + " " + "".join(map(str, v)) for u, v in path[:2]]
+    ['11110000 00001111', '10110001 00001111']
+    """
+    n = _check_even_dimension(n)
+    if isinstance(initial_label, bool) or not isinstance(initial_label, (int, np.integer)) \
+            or not 0 <= initial_label < 2 * n:
+        raise ValueError(f"initial_label = {initial_label!r}; expected an integer in [0, {2 * n})")
+    k = int(initial_label)
+    label_q = svs_labels(n).tolist()
+    facet_q = {label: g for g, label in enumerate(label_q)}
+    u, v = [1] * n + [0] * n, [0] * n + [1] * n
+    path = [(tuple(u), tuple(v))]
+    side, facet = (1, k) if u[k] else (2, facet_q[k])
+    while True:
+        if side == 1:
+            label = _gale_pivot(u, facet)
+            side, facet = 2, facet_q[label]
+        else:
+            label = label_q[_gale_pivot(v, facet)]
+            side, facet = 1, label
+        path.append((tuple(u), tuple(v)))
+        if label == k:
+            return path
+
+
+def _trigonometric_moment_points(n):
+    """2n points on the trigonometric moment curve (cos t, sin t, ..., cos(n t / 2), sin(n t / 2)) at
+    equally spaced angles: their convex hull is a cyclic polytope (n even), centred at the origin."""
+    t = np.pi * np.arange(2 * n) / n
+    h = np.arange(1, n // 2 + 1)
+    return np.stack([np.cos(np.outer(t, h)), np.sin(np.outer(t, h))], axis=2).reshape(2 * n, n)
+
+
+def _dual_cyclic_in_orthant(points, tight):
+    r"""Write :math:`\{z : c_k^\top z \le 1\ \forall k\}` as :math:`\{w \ge 0 : M w \le 1\}` by the affine
+    change of variables :math:`w_j = 1 - c_{t_j}^\top z` (the slacks of the facets ``tight``, which meet
+    at a vertex). Row ``r`` of ``M`` is the constraint of the ``r``-th facet not in ``tight`` (in
+    increasing order)."""
+    C = points[tight]
+    z0 = np.linalg.solve(C, np.ones(len(tight)))  # the vertex where the `tight` facets meet
+    others = [k for k in range(len(points)) if k not in set(tight)]
+    rows = []
+    for k in others:
+        slack0 = 1.0 - points[k] @ z0  # > 0: z0 is a simple vertex
+        # 1 - c_k.z = slack0 + (C^{-T} c_k).w  >= 0   <=>   -(C^{-T} c_k / slack0).w <= 1
+        rows.append(-np.linalg.solve(C.T, points[k]) / slack0)
+    return np.array(rows), others
+
+
+def savani_von_stengel(n):
+    r"""The :math:`n \times n` bimatrix game of Savani and von Stengel (2006) on which every
+    Lemke--Howson path is exponentially long in :math:`n` (:math:`n` even).
+
+    **Construction.** Both best-response polytopes
+    :math:`P = \{x \ge 0 : B^\top x \le 1\}` and :math:`Q = \{y \ge 0 : A y \le 1\}` are *dual cyclic
+    polytopes*: polars of the cyclic polytope, the convex hull of :math:`2n` points
+    :math:`c_0, \dots, c_{2n-1}` on a moment curve in :math:`\mathbb{R}^n`. Their facets come in the
+    cyclic order of the points, and their vertices are the Gale strings of
+    :func:`gale_lemke_howson`. The facets of :math:`P` carry the labels :math:`0, 1, \dots, 2n-1` in
+    this order: facets :math:`0, \dots, n-1` are :math:`x_i \ge 0`, facets :math:`n, \dots, 2n-1` are the
+    columns of :math:`B`. The facets of :math:`Q` carry the labels :func:`svs_labels`, the identity
+    with neighbouring pairs swapped; its facets :math:`n, \dots, 2n-1` are :math:`y_j \ge 0`. Then
+    :math:`(1^n 0^n, 0^n 1^n)` is the artificial equilibrium :math:`(0, 0)`, and every Lemke--Howson
+    path, whatever label it drops, takes exponentially many pivots (Savani and von Stengel 2006;
+    the conference version, FOCS 2004, states the bound :math:`\Omega((\varphi^{3/4})^n)` with
+    :math:`\varphi` the golden ratio, i.e. about :math:`1.434^n`). The labelled dual cyclic polytope
+    extends Morris (1994, "Lemke paths on simple polytopes"), whose single labelled polytope has
+    exponentially long Lemke paths.
+
+    **Realisation.** We use the trigonometric moment curve
+    :math:`c_k = (\cos t_k, \sin t_k, \cos 2t_k, \sin 2t_k, \dots, \cos \tfrac n2 t_k, \sin \tfrac n2 t_k)`,
+    :math:`t_k = \pi k / n`, whose hull is combinatorially the cyclic polytope and numerically well
+    conditioned, and map the polar :math:`\{z : c_k^\top z \le 1\}` affinely onto the orthant form:
+    for :math:`P` the slacks of facets :math:`0, \dots, n-1` become :math:`x`, the remaining facet
+    inequalities become :math:`B^\top x \le 1`; likewise for :math:`Q`. Payoffs are floats (the paper's
+    matrices are integer; any realisation with the same labelled polytopes gives the same
+    Lemke--Howson paths). Verified against :func:`gale_lemke_howson` for every label up to
+    :math:`n = 14`; beyond that the floating-point pivots of ``lemke_howson`` are not reliable.
+
+    Parameters
+    ----------
+    n : int
+        The number of pure strategies of each player, even, :math:`n \ge 2`.
+
+    Returns
+    -------
+    A, B : ndarray of shape (n, n)
+        Row and column player's payoffs (both maximise).
+
+    Examples
+    --------
+    >>> from gtml_utils.normal_form import lemke_howson
+    >>> A, B = savani_von_stengel(6)
+    >>> [len(lemke_howson(A, B, k, return_path=True)[2]) - 1 for k in range(12)]
+    [88, 24, 24, 24, 24, 88, 36, 36, 16, 16, 36, 36]
+    >>> [len(gale_lemke_howson(6, k)) - 1 for k in range(12)]
+    [88, 24, 24, 24, 24, 88, 36, 36, 16, 16, 36, 36]
+    """
+    n = _check_even_dimension(n)
+    points = _trigonometric_moment_points(n)
+    labels_q = svs_labels(n)
+    # P: tight at x = 0 are facets 0..n-1 (x_i >= 0 is facet i); facet n + j is column j of B
+    rows_p, others_p = _dual_cyclic_in_orthant(points, list(range(n)))
+    B = rows_p.T
+    # Q: y_j >= 0 is the facet g >= n with label n + j; facet g < n is row labels_q[g] of A
+    facet_of = {int(label): g for g, label in enumerate(labels_q)}
+    rows_q, others_q = _dual_cyclic_in_orthant(points, [facet_of[n + j] for j in range(n)])
+    A = np.empty((n, n))
+    for row, g in zip(rows_q, others_q):
+        A[labels_q[g]] = row
+    return A, B
