@@ -59,6 +59,7 @@ import numpy as np
 from gtml_utils._checks import finite_array
 from gtml_utils.games import ContinuousGame
 from gtml_utils.projections import Box
+from gtml_utils.ridge import stonr  # the way around the hardness; it lives in its own module
 
 __all__ = [
     "sperner_label",
@@ -72,6 +73,7 @@ __all__ = [
     "svs_labels",
     "gale_lemke_howson",
     "savani_von_stengel",
+    "stonr",
 ]
 
 
