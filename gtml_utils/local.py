@@ -9,8 +9,12 @@ Players maximise :math:`u_i` over the section :math:`S_i(z_{-i})` of the joint s
   .. math:: \max_i \,\bigl\| x_i - \Pi_i\bigl(x_i + \eta \nabla_{x_i} u_i(z)\bigr) \bigr\| \le \varepsilon;
 
   at :math:`\varepsilon = 0` these are exactly the fixed points of
-  :math:`F(z) = (\Pi_i(x_i + \eta\nabla_{x_i} u_i(z)))_i`, which exist by Brouwer's theorem
-  when :math:`S` is convex and compact (:math:`F` is continuous from :math:`S` to :math:`S`).
+  :math:`F(z) = (\Pi_i(x_i + \eta\nabla_{x_i} u_i(z)))_i`. They exist when :math:`S` is convex
+  and compact: for a product :math:`S = S_1 \times \dots \times S_n` by Brouwer's theorem on
+  :math:`F`, continuous from :math:`S` to :math:`S`; with constraints that couple the players
+  :math:`F(z)` may leave :math:`S` (each player alone can fill a shared capacity), and Brouwer
+  applies instead to the joint projection :math:`G(z) = \Pi_S(z + \eta V(z))`, each of whose
+  fixed points is a local Nash equilibrium.
 * a distribution :math:`\sigma` over profiles is an :math:`\varepsilon`-**local coarse correlated
   equilibrium** for deviations of size :math:`\delta` (Cai, Daskalakis, Luo, Wei, Zheng 2024)
   when no player gains more than :math:`\varepsilon` by committing to one local move
@@ -57,6 +61,11 @@ __all__ = [
     "local_cce_gap",
     "first_order_cce_gap",
     "online_gradient_ascent",
+    "own_hessians",
+    "is_strict_local_nash",
+    "minimax_hessian_blocks",
+    "is_strict_local_minimax",
+    "batch_residuals",
 ]
 
 
@@ -160,7 +169,9 @@ def is_local_nash(game, z, tol=1e-6, step=1.0):
 
 def fixed_point_map(game, z, step=1.0):
     r"""Brouwer's map :math:`F(z) = (\Pi_{S_i(z_{-i})}(x_i + \eta\nabla_{x_i} u_i(z)))_i`, shape
-    ``(dim,)``: its fixed points are exactly the first-order local Nash equilibria.
+    ``(dim,)``: its fixed points are exactly the first-order local Nash equilibria. (It maps
+    :math:`S` into itself when the players' sets do not interact; see the module docstring for
+    coupled constraints.)
 
     >>> import jax.numpy as jnp
     >>> from gtml_utils.games import ContinuousGame
@@ -406,3 +417,163 @@ def online_gradient_ascent(game, z0, step_size, steps):
     (4, 2)
     """
     return simulate(_check_game(game), z0, "gda", step_size, steps)
+
+
+# ------------------------------------------------------------------ second-order conditions
+def _interior_players(game, z, radius):
+    """For each player, whether every coordinate of x_i can move by +-radius inside S_i(z_-i)."""
+    inside = []
+    for i, (a, b) in enumerate(_blocks(game)):
+        ok = True
+        for k in range(b - a):
+            for sign in (1.0, -1.0):
+                moved = z[a:b].at[k].add(sign * radius)
+                if float(jnp.max(jnp.abs(game.project_player(i, z, moved) - moved))) > 0.5 * radius:
+                    ok = False
+        inside.append(ok)
+    return inside
+
+
+def own_hessians(game, z):
+    r"""Each player's Hessian of its own utility in its own action,
+    :math:`H_i = \nabla^2_{x_i x_i} u_i(z)`, a list of ``(d_i, d_i)`` arrays.
+
+    >>> import jax.numpy as jnp
+    >>> from gtml_utils.games import ContinuousGame
+    >>> game = ContinuousGame.zero_sum(lambda x, y: jnp.sum(x**2 - 3 * x * y - y**2), dims=(1, 1))
+    >>> [h.tolist() for h in own_hessians(game, [0.0, 0.0])]     # u_1 = -f, u_2 = f
+    [[[-2.0]], [[-2.0]]]
+    """
+    z = _check_profile(game, z)
+    return [np.asarray(h) for h in _own_hessians(game, z)]
+
+
+def _raw_own_hessians(game, z):
+    out = []
+    for i, (a, b) in enumerate(_blocks(game)):
+        def own(x, i=i, a=a, b=b):
+            return game._raw_utility(i, z.at[a:b].set(x))
+
+        out.append(jax.hessian(own)(z[a:b]))
+    return tuple(out)
+
+
+_own_hessians = jax.jit(_raw_own_hessians, static_argnums=0)
+
+
+def is_strict_local_nash(game, z, tol=1e-8):
+    r"""Second-order test: is ``z`` a **strict local Nash equilibrium** (a *differential Nash
+    equilibrium*, Ratliff, Burden and Sastry 2016)? That is, for every player i,
+
+    .. math:: \nabla_{x_i} u_i(z) = 0 \quad\text{and}\quad \nabla^2_{x_i x_i} u_i(z) \prec 0,
+
+    checked as :math:`\|\nabla_{x_i} u_i(z)\| \le` ``tol`` and largest eigenvalue of the Hessian
+    below ``-tol``. Then each :math:`x_i` is a strict local maximiser of
+    :math:`u_i(\cdot, z_{-i})`; a first-order local Nash equilibrium need not be one (it may sit
+    at a local minimum or a saddle of a player's utility).
+
+    The test is for points where every player can move freely (unconstrained games, or
+    interior points); a point on the boundary of some player's set :math:`S_i(z_{-i})` raises
+    ``ValueError``.
+
+    >>> import jax.numpy as jnp
+    >>> from gtml_utils.games import ContinuousGame
+    >>> bowl = ContinuousGame.zero_sum(lambda x, y: jnp.sum(x**2 - y**2), dims=(1, 1))
+    >>> is_strict_local_nash(bowl, [0.0, 0.0])
+    True
+    >>> is_strict_local_nash(ContinuousGame.zero_sum(lambda x, y: jnp.sum(-x**2 + 4 * x * y - y**2),
+    ...                                              dims=(1, 1)), [0.0, 0.0])     # x sits at a local max
+    False
+    """
+    z = _check_profile(game, z)
+    if not np.isscalar(tol) or not np.isfinite(tol) or tol < 0:
+        raise ValueError(f"tol = {tol!r}; expected a nonnegative finite number")
+    if game.domain is not None:
+        radius = 1e-6 * (1.0 + float(jnp.max(jnp.abs(z))))
+        for i, inside in enumerate(_interior_players(game, z, radius)):
+            if not inside:
+                raise ValueError(
+                    f"z = {np.asarray(z).tolist()} is on the boundary of player {i}'s set S_i(z_-i); "
+                    "the second-order test applies to interior points"
+                )
+    gradient = np.asarray(game._pseudo_gradient(z))
+    for (a, b), hessian in zip(_blocks(game), own_hessians(game, z)):
+        if np.linalg.norm(gradient[a:b]) > tol or np.linalg.eigvalsh(hessian).max() >= -tol:
+            return False
+    return True
+
+
+def minimax_hessian_blocks(f, x, y):
+    r"""The second-order data of :math:`\min_x \max_y f(x, y)` at ``(x, y)``: a dict with the
+    gradient norm ``"grad_norm"`` and the blocks ``"f_xx"``, ``"f_xy"``, ``"f_yy"`` of the
+    Hessian and the Schur complement
+    ``"schur"`` :math:`= f_{xx} - f_{xy} f_{yy}^{-1} f_{yx}` (``None`` when :math:`f_{yy}` is
+    singular). ``f(x, y)`` takes vectors and returns a JAX scalar.
+
+    >>> import jax.numpy as jnp
+    >>> blocks = minimax_hessian_blocks(lambda x, y: jnp.sum(-x**2 + 4 * x * y - y**2), [0.0], [0.0])
+    >>> blocks["f_xx"].tolist(), blocks["f_yy"].tolist(), blocks["schur"].tolist()   # -2 - 4 (-1/2) 4
+    ([[-2.0]], [[-2.0]], [[6.0]])
+    """
+    if not callable(f):
+        raise ValueError("f must be a callable f(x, y) returning a scalar")
+    x, y = finite_array(x, "x"), finite_array(y, "y")
+    if x.ndim != 1 or y.ndim != 1 or x.size == 0 or y.size == 0:
+        raise ValueError(f"x and y have shapes {x.shape} and {y.shape}; expected two nonempty vectors")
+    d = x.size
+
+    def joint(w):
+        return jnp.reshape(f(w[:d], w[d:]), ())
+
+    w = jnp.concatenate([jnp.asarray(x), jnp.asarray(y)])
+    hessian = np.asarray(jax.hessian(joint)(w))
+    f_xx, f_xy, f_yy = hessian[:d, :d], hessian[:d, d:], hessian[d:, d:]
+    schur = None
+    if np.linalg.cond(f_yy) < 1e12:
+        schur = f_xx - f_xy @ np.linalg.solve(f_yy, f_xy.T)
+    grad_norm = float(np.linalg.norm(np.asarray(jax.grad(joint)(w))))
+    return {"grad_norm": grad_norm, "f_xx": f_xx, "f_xy": f_xy, "f_yy": f_yy, "schur": schur}
+
+
+def is_strict_local_minimax(f, x, y, tol=1e-8):
+    r"""Is ``(x, y)`` a **strict local minimax point** of :math:`\min_x \max_y f` in the sense of
+    Jin, Netrapalli and Jordan (2020)? Their sufficient condition:
+
+    .. math:: \nabla f = 0, \qquad f_{yy} \prec 0, \qquad
+              f_{xx} - f_{xy} f_{yy}^{-1} f_{yx} \succ 0 ,
+
+    i.e. :math:`y` is a strict local maximiser of :math:`f(x, \cdot)` and :math:`x` a strict local
+    minimiser of the envelope :math:`x \mapsto \max_{y \text{ near } y^\star(x)} f(x, y)`. Every
+    strict local min--max point (:math:`f_{xx} \succ 0`, :math:`f_{yy} \prec 0`) is one, since
+    :math:`-f_{xy} f_{yy}^{-1} f_{yx} \succeq 0`; the converse fails. Checked with margin ``tol``.
+
+    >>> import jax.numpy as jnp
+    >>> is_strict_local_minimax(lambda x, y: jnp.sum(-x**2 + 4 * x * y - y**2), [0.0], [0.0])
+    True
+    >>> is_strict_local_minimax(lambda x, y: jnp.sum(-x**2 + x * y - y**2), [0.0], [0.0])
+    False
+    """
+    if not np.isscalar(tol) or not np.isfinite(tol) or tol < 0:
+        raise ValueError(f"tol = {tol!r}; expected a nonnegative finite number")
+    blocks = minimax_hessian_blocks(f, x, y)
+    if blocks["grad_norm"] > tol or np.linalg.eigvalsh(blocks["f_yy"]).max() >= -tol or blocks["schur"] is None:
+        return False
+    return bool(np.linalg.eigvalsh((blocks["schur"] + blocks["schur"].T) / 2).min() > tol)
+
+
+def batch_residuals(game, profiles, step=1.0):
+    r""":func:`local_nash_residual` at many profiles at once (``vmap``): ``profiles`` has shape
+    ``(B, dim)``, each inside the domain; returns shape ``(B,)``. For residual maps on grids.
+
+    >>> import jax.numpy as jnp
+    >>> from gtml_utils.games import ContinuousGame
+    >>> game = ContinuousGame.zero_sum(lambda x, y: jnp.sum(x * y), dims=(1, 1))
+    >>> batch_residuals(game, [[0.0, 0.0], [1.0, 2.0]]).tolist()
+    [0.0, 2.0]
+    """
+    game = _check_game(game)
+    if np.ndim(profiles) != 2:
+        raise ValueError(f"profiles have shape {np.shape(profiles)}; expected (B, {game.dim})")
+    profiles, _ = _check_samples(game, profiles, None)
+    moves = np.asarray(_batch_displacement(game, profiles, _check_positive(step, "step")))
+    return np.array([np.linalg.norm(moves[:, a:b], axis=1) for a, b in _blocks(game)]).max(axis=0)
