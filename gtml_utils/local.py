@@ -355,6 +355,10 @@ def local_cce_gains(game, samples, delta, weights=None, restarts=8, steps=200, s
             raise ValueError(f"{name} = {value!r}; expected a positive integer")
     if delta == 0:
         return np.zeros(game.n_players)
+    # Pad to a power of two with weightless copies: one compilation serves every N up to it.
+    padding = (1 << (samples.shape[0] - 1).bit_length()) - samples.shape[0]
+    samples = jnp.concatenate([samples, jnp.repeat(samples[:1], padding, axis=0)])
+    weights = jnp.concatenate([weights, jnp.zeros(padding)])
     key = jax.random.PRNGKey(seed)
     gains = []
     for i, d in enumerate(game.dims):
