@@ -52,7 +52,7 @@ __all__ = [
 class OracleGame(NamedTuple):
     r"""A two-player zero-sum game given by its payoff and two best-response oracles.
 
-    Attributes
+    Parameters
     ----------
     payoff : callable
         ``payoff(x, ys)``: the row player's payoffs :math:`u(x, y)` for one row action ``x``
