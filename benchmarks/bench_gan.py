@@ -1,0 +1,120 @@
+"""GANs on the ring of 8 Gaussians at full scale, and the speed of training.
+
+Full scale is `gtml_utils.gan.FULL_SCALE`, the setting of the public demo accompanying Metz et
+al. (2017), close to the paper's appendix A: 256-dimensional noise, generator and discriminator
+with two tanh layers of 128 units, batches of 512, Adam with beta_1 = 0.5 and learning rates
+1e-3 (generator) and 1e-4 (discriminator), 25,000 steps. Every method of
+`gtml_utils.gan.METHODS` is trained on 3 seeds at once (`vmap`), with 25 snapshots of 2,500
+generator samples. For each method we print
+
+- the compile time and the training speed in steps per second (one step of one run);
+- modes captured and the fraction of high-quality samples (within 3 std of a mode), at the
+  end of training and averaged over the last 5 snapshots, mean over the seeds, and per seed.
+
+Speed peer: the same training step, jitted, driven by a Python loop over steps and seeds
+(one dispatch per step), against ours (`lax.scan` over steps, `vmap` over seeds), for 300
+steps of simultaneous training, at full scale and at the notebook's small scale (where
+dispatch overhead, not arithmetic, dominates); the ratios are printed.
+
+Usage: python benchmarks/bench_gan.py [--steps N] [--methods a,b] [--speed-only | --skip-speed]
+(defaults: the full setting, well over an hour on two cores: 13 minutes for simultaneous
+training alone, extragradient twice that, consensus about three times).
+The notebook chapters/01_failures_of_gd/05_gans_that_cycle.ipynb quotes the latest figures.
+"""
+
+import argparse
+import json
+import time
+from functools import partial
+
+import jax
+import numpy as np
+
+from gtml_utils import gan
+from gtml_utils.gan import FULL_SCALE, METHODS, mode_metrics
+
+SEEDS = (0, 1, 2)
+#: The small faithful setting trained in the notebook.
+NOTEBOOK_SCALE = FULL_SCALE._replace(latent_dim=16, hidden=32, batch_size=64, lr_generator=1e-2, lr_discriminator=1e-2)
+
+
+def train_timed(method, config):
+    name, knobs = gan._method(method)
+    seeds, params, keys, z_eval = gan._start(SEEDS, 12345, config)
+    rates = np.array([config.lr_generator, config.lr_discriminator], np.float32)
+    start = time.perf_counter()
+    compiled = gan._train_static.lower(gan._shape_only(config), tuple(knobs), rates, params, keys, z_eval).compile()
+    compile_time = time.perf_counter() - start
+    start = time.perf_counter()
+    samples = np.asarray(compiled(rates, params, keys, z_eval))
+    return samples, compile_time, time.perf_counter() - start
+
+
+def loop_baseline(config, steps):
+    """The straightforward driver: a jitted step, a Python loop over seeds and steps."""
+    knobs = (*METHODS["simultaneous"], config.lr_generator, config.lr_discriminator)
+    seeds, params, keys, _ = gan._start(SEEDS, 12345, config)
+    step = jax.jit(partial(gan._gan_step, config, knobs))
+    optimizers = gan._optimizers(config, 0.0, config.lr_generator, config.lr_discriminator)
+
+    def run(n_steps):
+        for s in range(len(SEEDS)):
+            p = (params[0][s], params[1][s])
+            carry = (p, tuple(o.init(q) for o, q in zip(optimizers, p)))
+            for key in jax.random.split(keys[s], n_steps):
+                carry, _ = step(carry, key)
+            jax.block_until_ready(carry)
+
+    run(2)  # compile
+    start = time.perf_counter()
+    run(steps)
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=FULL_SCALE.steps)
+    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--speed-only", action="store_true")
+    parser.add_argument("--skip-speed", action="store_true")
+    args = parser.parse_args()
+    config = FULL_SCALE._replace(steps=args.steps, snapshots=25)
+    print(f"jax {jax.__version__}, devices {jax.devices()}; {config}")
+
+    # Speed: ours against the Python-loop driver, 300 steps of simultaneous training.
+    if not args.skip_speed:
+        for label, base in [("full scale", config), ("notebook scale", NOTEBOOK_SCALE)]:
+            short = base._replace(steps=300, snapshots=1)
+            _, _, ours = train_timed("simultaneous", short)
+            peer = loop_baseline(short, 300)
+            print(f"speed at {label}, 300 steps x {len(SEEDS)} seeds: ours (scan + vmap) {ours:.2f} s "
+                  f"({300 * len(SEEDS) / ours:.0f} steps/s), Python loop over jitted steps {peer:.2f} s "
+                  f"({300 * len(SEEDS) / peer:.0f} steps/s), ratio {peer / ours:.2f}x", flush=True)
+    if args.speed_only:
+        return
+
+    results = {}
+    for method in args.methods.split(","):
+        samples, compile_time, run_time = train_timed(method, config)
+        modes, quality = mode_metrics(samples)
+        results[method] = {
+            "steps_per_second": config.steps * len(SEEDS) / run_time,
+            "wall_seconds": run_time,
+            "compile_seconds": compile_time,
+            "modes_final": float(modes[:, -1].mean()),
+            "quality_final": float(quality[:, -1].mean()),
+            "modes_last5": float(modes[:, -5:].mean()),
+            "quality_last5": float(quality[:, -5:].mean()),
+            "modes_per_seed": modes[:, -1].tolist(),
+            "quality_per_seed": np.round(quality[:, -1], 3).tolist(),
+        }
+        r = results[method]
+        print(f"{method:14s} {r['steps_per_second']:7.1f} steps/s ({run_time:6.0f} s, compile {compile_time:4.1f} s)  "
+              f"modes {r['modes_final']:.2f} (last 5: {r['modes_last5']:.2f})  "
+              f"high quality {r['quality_final']:.3f} (last 5: {r['quality_last5']:.3f})  "
+              f"per seed {r['modes_per_seed']} {r['quality_per_seed']}", flush=True)
+    print("RESULTS = " + json.dumps(results, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
