@@ -308,17 +308,27 @@ def _initial(config, keys):
     return jax.vmap(one)(keys)
 
 
+def _start_carry(config, knobs, params):
+    """Parameters and fresh optimiser states: the state a run carries from step to step."""
+    return params, tuple(opt.init(p) for opt, p in zip(_optimizers(config, knobs[1], *knobs[4:]), params))
+
+
+def _chunk_keys(config, key):
+    """One key per training step, one row per snapshot: shape (snapshots, steps // snapshots)."""
+    return jax.random.split(key, config.steps).reshape(config.snapshots, -1)
+
+
+def _train_chunk(config, knobs, z_eval, carry, keys):
+    """The steps between two snapshots, then the generator's samples on ``z_eval``."""
+    carry, _ = jax.lax.scan(partial(_gan_step, config, knobs), carry, keys)
+    return carry, generate(carry[0][0], z_eval, config)
+
+
 def _run(config, knobs, params, key, z_eval):
     """One training run from ``params``: generator samples on ``z_eval`` after each chunk of
     steps, shape (snapshots, n_eval, 2)."""
-    states = tuple(opt.init(p) for opt, p in zip(_optimizers(config, knobs[1], *knobs[4:]), params))
-    step_keys = jax.random.split(key, config.steps).reshape(config.snapshots, -1)
-
-    def chunk(carry, keys):
-        carry, _ = jax.lax.scan(partial(_gan_step, config, knobs), carry, keys)
-        return carry, generate(carry[0][0], z_eval, config)
-
-    return jax.lax.scan(chunk, (params, states), step_keys)[1]
+    chunk = partial(_train_chunk, config, knobs, z_eval)
+    return jax.lax.scan(chunk, _start_carry(config, knobs, params), _chunk_keys(config, key))[1]
 
 
 @partial(jax.jit, static_argnames=("config", "knobs"))
