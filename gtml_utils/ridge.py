@@ -45,8 +45,9 @@ ends at the first of three exits:
 Each move along a ridge uses the Hessian, so every step is a second-order step. The paper
 proves convergence for every smooth :math:`f` satisfying its genericity assumptions (the blocks
 :math:`J_{S, M}` have full rank where the walk goes, exits happen one at a time); it does *not*
-bound the number of steps polynomially, and cannot in general, since the problem is PPAD-hard
-(Daskalakis, Skoulakis, Zampetakis, STOC 2021).
+bound the number of steps polynomially, and no bound can hold for every game unless PPAD-complete
+problems are solvable in polynomial time: the problem is PPAD-hard on the box (Bernasconi and
+Castiglioni 2026; Daskalakis, Skoulakis, Zampetakis, STOC 2021, with constraints coupling the players).
 
 Numerics
 --------
@@ -111,8 +112,10 @@ class MinMaxCurvature(NamedTuple):
     """What :func:`minmax_curvature` returns: the free coordinates of ``x`` and ``y`` (those not
     held on a face by a strictly outward gradient), the smallest eigenvalue of :math:`f_{xx}`
     and the largest of :math:`f_{yy}` over them (``inf``/``-inf`` when none is free), and
-    ``is_local_minmax``: both strict (second-order sufficient conditions, with strict
-    complementarity on the faces)."""
+    ``is_local_minmax``: both strict. At a min-max critical point (which this does not check:
+    certify it with ``local_nash_residual``) these are second-order sufficient conditions, with
+    strict complementarity on the faces, for a strict local Nash point of the min-max game, and
+    hence for a local minimax point in the sense of Jin et al. (2020)."""
 
     free_x: tuple
     free_y: tuple
@@ -426,10 +429,10 @@ def stonr(f, dims, start=None, step=1e-2, tol=1e-12, max_steps=200_000):
     genericity assumption fails).
 
     >>> import jax.numpy as jnp
-    >>> f = lambda x, y: jnp.sum((x - 0.3) ** 2 - (y - 0.6) ** 2 + x * y)   # convex-concave
+    >>> f = lambda x, y: jnp.sum((x - 0.3) ** 2 - (y - 0.4) ** 2 + x * y)   # convex-concave
     >>> r = stonr(f, dims=(1, 1))
-    >>> r.converged, [round(float(c), 6) for c in r.point]   # solves 2x - 0.6 + y = 0 = -2y + 1.2 + x
-    (True, [0.0, 0.6])
+    >>> r.converged, [round(float(c), 6) for c in r.point]   # solves 2x - 0.6 + y = 0 = -2y + 0.8 + x
+    (True, [0.08, 0.44])
     """
     dims = _check_dims(dims)
     d = dims[0] + dims[1]
