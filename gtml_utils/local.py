@@ -222,6 +222,12 @@ def find_local_nash(game, bounds=None, resolution=41, tol=1e-8, max_starts=32, s
     trust-region reflective method, Jacobian by JAX). The points kept are those whose
     :func:`local_nash_residual` is at most ``tol``; distinct ones only.
 
+    Every point returned is certified, but the list need not be complete: this is a search,
+    not an enumeration. An equilibrium can be missed when no grid local minimum lies in its
+    basin (raise ``resolution``) or when a continuum of equilibria supplies more than
+    ``max_starts`` grid minima before an isolated one (raise ``max_starts``). The cost is
+    ``resolution ** dim`` residual evaluations: small games only.
+
     Returns
     -------
     numpy.ndarray of shape (k, dim)
