@@ -23,7 +23,7 @@ from functools import partial
 import jax
 import jax.numpy as jnp
 import numpy as np
-from scipy.optimize import linprog
+from scipy.optimize import linprog, minimize, nnls
 
 from gtml_utils._checks import as_vector, finite_array, is_traced
 
@@ -241,7 +241,11 @@ def _project_polytope(A, b, v, tol=1e-12, max_sweeps=20_000, check_every=4):
         gram = A_S @ A_S.T + jnp.diag(jnp.where(active, 0.0, 1.0))
         multipliers = jnp.linalg.pinv(gram) @ jnp.where(active, A @ v - b, 0.0)
         x = v - A_S.T @ multipliers
-        exact = (jnp.min(multipliers) >= -tol * scale) & (jnp.max(A @ x - b) <= 10 * tol * scale)
+        # The active rows must be tight: when they are dependent (an equality written as two
+        # half-spaces, say) and inconsistent, the pseudo-inverse returns a least-squares x
+        # that is feasible with nonnegative multipliers but violates complementary slackness.
+        tight = jnp.max(jnp.where(active, jnp.abs(A @ x - b), 0.0)) <= 10 * tol * scale
+        exact = (jnp.min(multipliers) >= -tol * scale) & (jnp.max(A @ x - b) <= 10 * tol * scale) & tight
         return x, exact
 
     def body(state):
@@ -290,13 +294,45 @@ class Polytope(ConvexSet):
     def project(self, v):
         x = super().project(v)
         if not is_traced(x):
+            v = np.asarray(as_vector(v, self.dim), dtype=float)
+            if not self._certify(v, np.asarray(x, dtype=float)):
+                # Dykstra can stall, e.g. on a polytope far smaller than its distance from v;
+                # outside jit we finish with SLSQP and an exact solve on its active set.
+                x = jnp.asarray(self._project_eagerly(v), dtype=x.dtype)
             violation = float(self._violation(x))
-            if violation > 1e-7 * (1.0 + float(jnp.max(jnp.abs(self.b)))):
+            if violation > 1e-7 * (1.0 + float(jnp.max(jnp.abs(self.b)))) or not self._certify(v, np.asarray(x)):
                 raise ValueError(
                     f"the projection onto {self!r} did not converge (constraint violation {violation:.1e}); "
                     "the polytope is probably degenerate (nearly empty or with near-zero rows of A)"
                 )
         return x
+
+    def _certify(self, v, x, tol=1e-9):
+        """True when ``x`` is feasible and ``v - x`` lies in the normal cone at ``x`` (the KKT
+        conditions of the projection: nonnegative multipliers on tight rows only, by NNLS)."""
+        A, b = np.asarray(self.A, dtype=float), np.asarray(self.b, dtype=float)
+        scale = 1.0 + np.max(np.abs(b)) + np.max(np.abs(v))
+        slack = A @ x - b
+        if np.max(slack) > tol * scale:
+            return False
+        tight = slack >= -tol * scale
+        if not tight.any():
+            return bool(np.max(np.abs(v - x)) <= tol * scale)
+        _, residual = nnls(A[tight].T, v - x)
+        return bool(residual <= tol * scale)
+
+    def _project_eagerly(self, v):
+        A, b = np.asarray(self.A, dtype=float), np.asarray(self.b, dtype=float)
+        fit = minimize(lambda x: 0.5 * np.sum((x - v) ** 2), np.zeros_like(v), jac=lambda x: x - v, method="SLSQP",
+                       constraints={"type": "ineq", "fun": lambda x: b - A @ x, "jac": lambda x: -A},
+                       options={"ftol": 1e-15, "maxiter": 1000})
+        scale = 1.0 + np.max(np.abs(b)) + np.max(np.abs(v))
+        active = np.abs(A @ fit.x - b) <= 1e-7 * scale
+        if not active.any():
+            return fit.x
+        # The projection onto {x : A_S x = b_S}: exact where SLSQP is only close.
+        multipliers = np.linalg.lstsq(A[active] @ A[active].T, A[active] @ v - b[active], rcond=None)[0]
+        return v - A[active].T @ multipliers
 
     def _project(self, v):
         return _project_polytope(self.A, self.b, v)

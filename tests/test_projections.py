@@ -415,3 +415,13 @@ def test_projected_gradient_in_lax_scan_reaches_the_projection(name):
 def test_bad_input_raises_value_error(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+def test_polytope_far_smaller_than_the_distance_is_still_projected_exactly():
+    # Found by hypothesis: Dykstra stalls at the feasible, non-optimal (5e-7, 5e-7) here, as its
+    # corrections grow by the polytope's size (1e-6) per sweep; the eager path certifies the KKT
+    # conditions and finishes exactly.
+    d, total = 2, 1e-6
+    A = np.vstack([-np.eye(d), np.ones((1, d)), -np.ones((1, d))])
+    b = np.concatenate([np.zeros(d), [total, -total]])
+    np.testing.assert_allclose(Polytope(A, b).project([-1.0, -2.0]), [1e-6, 0.0], rtol=0, atol=1e-12)
