@@ -267,8 +267,12 @@ def _project_polytope(A, b, v, tol=1e-12, max_sweeps=20_000, check_every=4):
 class Polytope(ConvexSet):
     r"""The polytope :math:`\{x : A x \le b\}`, which must be nonempty and bounded.
 
-    Projection by Dykstra's algorithm over the half-spaces, in JAX. Nonemptiness and
-    boundedness are checked once, by linear programs (HiGHS), at construction.
+    Projection by Dykstra's algorithm over the half-spaces, in JAX, with an exact KKT finish
+    on the estimated active set. Nonemptiness and boundedness are checked once, by linear
+    programs (HiGHS), at construction. Called eagerly, :meth:`project` certifies its answer
+    (feasible, and ``v - x`` in the normal cone, by NNLS) and finishes with SLSQP and an exact
+    solve when Dykstra stalls, as it can on a polytope far smaller than its distance from
+    ``v``; under ``jit``/``vmap`` no certificate is possible and Dykstra's answer is returned.
 
     >>> triangle = Polytope([[-1.0, 0.0], [0.0, -1.0], [1.0, 1.0]], [0.0, 0.0, 1.0])
     >>> [round(c, 6) for c in triangle.project([1.0, 1.0]).tolist()]
